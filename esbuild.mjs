@@ -52,6 +52,13 @@ if (existsSync('src/webview')) {
   }
 }
 
+// Codicons for the webviews: copied next to the bundles so the .vsix needs no node_modules.
+import { mkdirSync, copyFileSync } from 'node:fs';
+mkdirSync('dist/codicons', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) {
+  copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+}
+
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));
