@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks for running and testing Concurrency Lab:
-# redis-server (the worker's Redis), chromium (browser tests), ripgrep and libkrb5-dev (code-server,
-# the offline VS Code workbench used by the end-to-end tests and `npm start`). Skips what is there.
+# redis-server (the worker's Redis), chromium (browser tests), and for code-server (the offline VS Code
+# workbench used by the end-to-end tests and `npm start`): ripgrep, libkrb5-dev, build-essential and
+# python3. Skips what is there.
 set -euo pipefail
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v rg >/dev/null 2>&1 || need+=(ripgrep)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+# code-server builds native modules (node-pty, spdlog, kerberos) with node-gyp against Node's own headers.
+{ command -v make >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1; } || need+=(build-essential)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "setup: system packages present (redis-server, chromium, ripgrep, libkrb5-dev)"
+  echo "setup: system packages present"
   exit 0
 fi
 echo "setup: installing ${need[*]}"

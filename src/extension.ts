@@ -11,7 +11,10 @@ import { StatusWatcher } from './extension/statusWatcher';
 import { TaskTreeProvider } from './extension/taskTree';
 import { WorkerStatusBar } from './extension/statusBar';
 import { registerCommands } from './extension/commands';
+import { registerLabs } from './extension/labs';
 import type { Services } from './extension/services';
+import { registerTimeline } from './extension/timeline';
+import { registerWalkthrough } from './extension/walkthrough';
 
 /** What `activate` returns: the tests reach the live parts through it. */
 export interface ConcurrencyLabApi {
@@ -33,11 +36,11 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLabApi {
   const tree = new TaskTreeProvider(model, redis, workerHost);
   const treeView = vscode.window.createTreeView('concurrencyLab.tasks', { treeDataProvider: tree, showCollapseAll: true });
 
+  // The log and the private Redis are not in `context.subscriptions`: VS Code disposes those right
+  // after calling deactivate() without waiting for it, and the worker still needs both while it drains.
   context.subscriptions.push(
-    log,
     settings,
     { dispose: () => model.dispose() },
-    redis,
     publisher,
     new StatusWatcher(redis, settings, model, log),
     tree,
@@ -50,12 +53,19 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLabApi {
     }),
     settings.onDidChange((keys) => void applySettings(keys, services)),
     // ── features ──
+    registerLabs(services),
+    registerTimeline(services),
+    registerWalkthrough(services),
   );
 
-  stopAll = async () => {
-    await workerHost.dispose();
-    await redis.stop();
-  };
+  let stopping: Promise<void> | undefined;
+  stopAll = () =>
+    (stopping ??= (async () => {
+      await workerHost.dispose();
+      await redis.stop();
+      redis.dispose();
+      log.dispose();
+    })());
 
   void startUp(services);
   return { services, tree };
