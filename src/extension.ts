@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLabApi {
     vscode.commands.registerCommand('concurrencyLab.revealTask', async (key: unknown) => {
       const node = typeof key === 'string' ? tree.nodeForTask(key) : undefined;
       if (node) await treeView.reveal(node, { select: true, focus: false, expand: true });
+      else void vscode.window.showInformationMessage(vscode.l10n.t('That task is no longer in the tree: it keeps the last {0} finished tasks.', settings.current.historyLimit));
     }),
     settings.onDidChange((keys) => void applySettings(keys, services)),
     // ── features ──

@@ -10,6 +10,7 @@ import { RedisServer } from '../node/redisServer';
 import { decode, newJob, statusChannelFor, StatusBatch, type LifecycleEvent, type JobCreated } from '../shared/protocol';
 import { ChildMessage } from '../shared/ipc';
 import { check } from '../shared/protocol';
+import { benchTimelineFrames } from './timelineFrames';
 
 const { values } = parseArgs({
   options: { jobs: { type: 'string', default: '10000' }, rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '4' } },
@@ -120,6 +121,10 @@ async function main(): Promise<void> {
     sub.disconnect();
     await server.stop();
   }
+
+  // 4. The timeline page drawing 10,000 tasks in Chromium.
+  console.log('');
+  await benchTimelineFrames();
 }
 
 function startWorker(url: string): Promise<ChildProcess> {

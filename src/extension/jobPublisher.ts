@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type Redis from 'ioredis';
 import { newJob, type JobCreated, type JobKind } from '../shared/protocol';
 import { errorMessage } from '../shared/log';
+import { publishJobs } from '../node/jobPublish';
 import type { RedisManager } from './redisManager';
 import type { Settings } from './settings';
 
@@ -16,8 +17,10 @@ export interface BurstOptions {
 
 export interface PublishResult {
   readonly jobs: readonly JobCreated[];
-  /** For Pub/Sub: how many subscribers received each job (0 = nobody was listening). */
+  /** For Pub/Sub: how many subscribers received each job (0 = nobody was listening). Empty for Streams. */
   readonly receivers: readonly number[];
+  /** For Streams: the entry id of each job (XADD's answer). Empty for Pub/Sub. */
+  readonly ids: readonly string[];
 }
 
 /** Jobs are sent in pipelined chunks of this size, so progress can be shown for large bursts. */
@@ -66,22 +69,22 @@ export class JobPublisher implements vscode.Disposable {
       throw new Error(this.redis.problem ?? vscode.l10n.t('Redis is not connected.'));
     }
     const client = await this.connection();
-    const { channel } = this.settings.current;
-    const receivers: number[] = [];
-    for (let i = 0; i < jobs.length && !token?.isCancellationRequested; i += CHUNK) {
-      const chunk = jobs.slice(i, i + CHUNK);
-      const pipeline = client.pipeline();
-      for (const job of chunk) pipeline.publish(channel, JSON.stringify(job));
-      const results = (await pipeline.exec()) ?? [];
-      for (const [error, count] of results) {
-        if (error) throw error;
-        receivers.push(Number(count));
-      }
-      onProgress?.(receivers.length, jobs.length);
+    const { channel, delivery } = this.settings.current;
+    // The delivery mode decides the command: PUBLISH (Pub/Sub) or XADD to <channel>:stream (Streams).
+    const abort = new AbortController();
+    const cancelled = token?.onCancellationRequested(() => abort.abort());
+    if (token?.isCancellationRequested) abort.abort();
+    try {
+      const { jobs: sent, receivers, ids } = await publishJobs(client, channel, delivery, jobs, { chunkSize: CHUNK, onProgress, signal: abort.signal });
+      this.log.info(
+        delivery === 'stream'
+          ? `added ${sent.length} JobCreated to the stream of "${channel}"`
+          : `published ${sent.length} JobCreated on "${channel}" (received by ${receivers[0] ?? 0} subscriber(s))`,
+      );
+      return { jobs: sent, receivers, ids };
+    } finally {
+      cancelled?.dispose();
     }
-    const sent = jobs.slice(0, receivers.length);
-    this.log.info(`published ${sent.length} JobCreated on "${channel}" (received by ${receivers[0] ?? 0} subscriber(s))`);
-    return { jobs: sent, receivers };
   }
 
   private connection(): Promise<Redis> {

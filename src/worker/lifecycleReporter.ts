@@ -28,6 +28,7 @@ export class LifecycleReporter {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   private flushing: Promise<void> = Promise.resolve();
+  private lastHeartbeatAt = 0;
   /** Publishes that reached Redis, for the benchmark and the tests. */
   batchesPublished = 0;
 
@@ -55,15 +56,20 @@ export class LifecycleReporter {
     // before its first sample its mean is NaN.
     const ms = (ns: number) =>
       Number.isFinite(ns) ? Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100) : 0;
+    // The histogram's own timer may fire after this one when the loop was stuck, and the reset
+    // below would then drop the stall; the heartbeat's own lateness catches it.
+    const now = Date.now();
+    const late = this.lastHeartbeatAt ? Math.max(0, now - this.lastHeartbeatAt - this.options.heartbeatMs) : 0;
+    this.lastHeartbeatAt = now;
     const memory = process.memoryUsage();
     this.report({
       type: 'WorkerHeartbeat',
       workerId: this.options.workerId,
       pid: this.options.pid,
       hostname: this.options.hostname,
-      at: Date.now(),
+      at: now,
       cpu: currentCpuCore(),
-      loopDelay: { meanMs: ms(histogram.mean), p99Ms: ms(histogram.percentile(99)), maxMs: ms(histogram.max) },
+      loopDelay: { meanMs: ms(histogram.mean), p99Ms: ms(histogram.percentile(99)), maxMs: Math.max(ms(histogram.max), late) },
       inFlight,
       queued,
       rssBytes: memory.rss,

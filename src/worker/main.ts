@@ -5,12 +5,16 @@ import { parseArgs } from 'node:util';
 import { check, Delivery, DEFAULT_JOB_CHANNEL } from '../shared/protocol';
 import { ParentMessage, type ChildMessage, type LogLevel } from '../shared/ipc';
 import { errorMessage, redactUrl, type Logger } from '../shared/log';
+import { DEFAULT_CLAIM_IDLE_MS, STREAM_GROUP } from '../shared/streamDelivery';
 import { JobWorker } from './worker';
 
 const USAGE = `Usage: node dist/worker.js [options]
   --redis <url>            Redis URL (default: $REDIS_URL or redis://127.0.0.1:6379)
   --channel <name>         job channel (default: ${DEFAULT_JOB_CHANNEL}); lifecycle events go to <name>:status
-  --delivery <mode>        pubsub (default, as in the chapter) or stream
+  --delivery <mode>        pubsub (default, as in the chapter) or stream (a work queue: a Redis
+                           Stream <name>:stream read by the consumer group "${STREAM_GROUP}")
+  --claim-idle <ms>        stream only: take over a job pending this long at a dead worker
+                           (default: ${DEFAULT_CLAIM_IDLE_MS})
   --max-concurrency <n>    tasks running at once; 0 = no limit (default: 0)
   --stop-timeout <ms>      how long a stop waits for running tasks (default: 10000)
   --heartbeat <ms>         heartbeat interval (default: 1000)
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
       redis: { type: 'string' },
       channel: { type: 'string' },
       delivery: { type: 'string' },
+      'claim-idle': { type: 'string' },
       'max-concurrency': { type: 'string' },
       'stop-timeout': { type: 'string' },
       heartbeat: { type: 'string' },
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
     maxConcurrency: intOption(values['max-concurrency'], 'max-concurrency', 0),
     heartbeatMs: Math.max(50, intOption(values.heartbeat, 'heartbeat', 1000)),
     batchMs: Math.max(5, intOption(values.batch, 'batch', 50)),
+    claimIdleMs: Math.max(100, intOption(values['claim-idle'], 'claim-idle', DEFAULT_CLAIM_IDLE_MS)),
     log,
   });
 

@@ -6,8 +6,10 @@ import { threadId } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { decode, JobCreated, statusChannelFor, type Delivery } from '../shared/protocol';
 import { errorMessage, preview, redactUrl, type Logger } from '../shared/log';
+import { DEFAULT_CLAIM_IDLE_MS, STREAM_GROUP, streamKeyFor } from '../shared/streamDelivery';
 import { LifecycleReporter } from './lifecycleReporter';
 import { Semaphore } from './semaphore';
+import { StreamSource } from './streamSource';
 
 export interface WorkerOptions {
   readonly redisUrl: string;
@@ -19,6 +21,8 @@ export interface WorkerOptions {
   readonly maxConcurrency: number;
   readonly heartbeatMs: number;
   readonly batchMs: number;
+  /** Stream delivery: a pending job idle this long at another worker is taken over. */
+  readonly claimIdleMs?: number;
   readonly log: Logger;
 }
 
@@ -40,6 +44,8 @@ export class JobWorker {
   // Strong references to every running task (the twin of keeping asyncio tasks in a set).
   private readonly inFlight = new Set<Promise<void>>();
   private readonly limiter: Semaphore | undefined;
+  // Only with `delivery: stream` (see streamSource.ts); the chapter's worker uses Pub/Sub.
+  private readonly stream: StreamSource | undefined;
   private accepting = false;
   private stopping: Promise<StopResult> | undefined;
 
@@ -52,6 +58,17 @@ export class JobWorker {
       connection.on('error', (error: Error) => options.log.warn(`redis: ${error.message}`));
     }
     this.limiter = options.maxConcurrency > 0 ? new Semaphore(options.maxConcurrency) : undefined;
+    if (options.delivery === 'stream') {
+      this.stream = new StreamSource(this.subscriber, this.publisher, {
+        stream: streamKeyFor(options.channel),
+        group: STREAM_GROUP,
+        consumer: this.workerId,
+        claimIdleMs: options.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS,
+        // With a limit, take only what can start now; the rest waits in Redis for any worker.
+        capacity: () => (options.maxConcurrency > 0 ? options.maxConcurrency - this.inFlight.size : Infinity),
+        log: options.log,
+      });
+    }
     this.reporter = new LifecycleReporter(
       this.publisher,
       {
@@ -94,6 +111,13 @@ export class JobWorker {
     this.reporter.start();
     this.reporter.heartbeat();
 
+    if (this.stream) {
+      await this.stream.prepare();
+      this.accepting = true;
+      this.stream.run((raw, ack) => this.onMessage(raw, ack));
+      log.info(`worker ${this.workerId} is waiting for JobCreated in stream "${streamKeyFor(channel)}" (group "${STREAM_GROUP}")`);
+      return;
+    }
     // lesson:subscribe — wait for work: nothing runs here until a message arrives
     this.subscriber.on('message', (_channel: string, raw: string) => this.onMessage(raw));
     await this.subscriber.subscribe(channel);
@@ -102,7 +126,7 @@ export class JobWorker {
   }
 
   // lesson:receive — one message from the channel: check it, then hand it to its own task
-  private onMessage(raw: string): void {
+  private onMessage(raw: string, ack: () => void = noAck): void {
     if (!this.accepting) {
       return;
     }
@@ -110,12 +134,16 @@ export class JobWorker {
     const decoded = decode(JobCreated, raw);
     if (!decoded.ok) {
       this.options.log.warn(`skipped a message: ${decoded.reason} — ${preview(raw)}`);
+      ack();
       return;
     }
-    // lesson:create-task — start handleEvent without awaiting it (asyncio.create_task)
-    const task = this.handleEvent(decoded.value, receivedAt);
+    // lesson:create-task — schedule handleEvent and do not await it (asyncio.create_task)
+    const task = createTask(() => this.handleEvent(decoded.value, receivedAt));
     this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
+    void task.finally(() => {
+      this.inFlight.delete(task);
+      ack();
+    });
   }
 
   // lesson:handle-event — one job's whole life; it never rejects, so no failure can kill the process
@@ -182,7 +210,11 @@ export class JobWorker {
     const { log } = this.options;
     // Phase 1: accept no new job.
     this.accepting = false;
-    await this.subscriber.unsubscribe().catch((error: unknown) => log.warn(`unsubscribe failed: ${errorMessage(error)}`));
+    if (this.stream) {
+      await this.stream.stop();
+    } else {
+      await this.subscriber.unsubscribe().catch((error: unknown) => log.warn(`unsubscribe failed: ${errorMessage(error)}`));
+    }
     log.info(`stopping (${reason}): no new jobs; waiting for ${this.inFlight.size} running task(s), up to ${timeoutMs} ms`);
 
     // Phase 2: wait for the tasks in flight, up to the timeout.
@@ -196,6 +228,7 @@ export class JobWorker {
     if (!completed) {
       log.warn(`stop timeout: abandoning ${abandoned} running task(s)`);
     }
+    await this.stream?.close();
     this.reporter.report({
       type: 'WorkerOffline',
       workerId: this.workerId,
@@ -210,6 +243,18 @@ export class JobWorker {
     log.info(`worker ${this.workerId} is offline`);
     return { completed, abandoned };
   }
+}
+
+/** Pub/Sub has nothing to acknowledge; a stream entry stays pending until its task has ended. */
+function noAck(): void {}
+
+/**
+ * The twin of `asyncio.create_task`: the task starts on a later turn of the event loop, not inside
+ * the caller. So a burst of messages first becomes a row of scheduled tasks, and a task that blocks
+ * finishes (and reports it) before the next one begins.
+ */
+function createTask(run: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => resolve(run())));
 }
 
 function sleep(ms: number): Promise<void> {
