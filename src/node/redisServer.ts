@@ -68,7 +68,12 @@ export class RedisServer {
       // Status batches of a large burst are big; let a slow subscriber fall behind rather than be cut.
       '--client-output-buffer-limit', 'pubsub 256mb 128mb 60',
     ];
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // On Linux, `setpriv --pdeathsig` makes the kernel stop redis-server if its parent dies without
+    // cleaning up (an extension host that is killed), so no Redis outlives its window.
+    const guard = deathSignalWrapper();
+    const child = guard
+      ? spawn(guard, ['--pdeathsig', 'SIGTERM', '--', binary, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new RedisServer(child, port);
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) {
@@ -135,6 +140,14 @@ function resolveBinary(binary: string): string {
     if (existsSync(candidate)) return candidate;
   }
   throw new RedisServerNotFoundError(binary);
+}
+
+let setprivPath: string | null | undefined;
+function deathSignalWrapper(): string | null {
+  if (setprivPath === undefined) {
+    setprivPath = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null : null;
+  }
+  return setprivPath;
 }
 
 export function freePort(): Promise<number> {
