@@ -55,6 +55,10 @@ if (existsSync('src/webview')) {
   }
 }
 
+// Start from an empty dist/ so that no stale file (an old source map, a renamed page) is packaged.
+import { rmSync } from 'node:fs';
+if (!watch) rmSync('dist', { recursive: true, force: true });
+
 // Codicons for the webviews: copied next to the bundles so the .vsix needs no node_modules.
 import { mkdirSync, copyFileSync } from 'node:fs';
 mkdirSync('dist/codicons', { recursive: true });
