@@ -12,6 +12,8 @@ dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 # code-server builds native modules (node-pty, spdlog, kerberos) with node-gyp against Node's own headers.
 { command -v make >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1; } || need+=(build-essential)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# redis-py for the walkthrough's Python worker (media/python/worker.py) and its test.
+/usr/bin/python3 -c 'import redis.asyncio' >/dev/null 2>&1 || need+=(python3-redis)
 # A Japanese font, so that screenshots of the Japanese UI are readable.
 dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || need+=(fonts-ipafont-gothic)
 if [ ${#need[@]} -eq 0 ]; then

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeNonce, renderTimelineHtml } from '../extension/timeline/html';
+import { makeNonce, renderWebviewHtml } from '../extension/webviewHtml';
 import { timelineStrings } from '../extension/timeline/strings';
 import type { HostMessage, TimelineStrings, TimelineTask, TimelineWorker, HeartbeatPoint } from '../shared/timelineProtocol';
 
@@ -226,12 +226,11 @@ export async function openTimelinePage(options: TimelinePageOptions = {}): Promi
   let origin = '';
   const nonce = makeNonce();
   const { server, origin: o } = await serve(root, () =>
-    renderTimelineHtml({
+    renderWebviewHtml({
       cspSource: origin,
       nonce,
       scriptUri: `${origin}/webview/timeline.js`,
-      styleUri: `${origin}/webview/timeline.css`,
-      codiconsUri: `${origin}/codicons/codicon.css`,
+      styleUris: [`${origin}/codicons/codicon.css`, `${origin}/webview/timeline.css`],
       lang: 'en',
       title: 'Timeline',
     }),

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeNonce, renderLabHtml } from '../../src/extension/labs/html';
+import { makeNonce, renderWebviewHtml } from '../../src/extension/webviewHtml';
 import type { LabResultView, LabSnapshotMessage } from '../../src/shared/labProtocol';
 
 const root = join(__dirname, '..', '..', '..');
@@ -94,12 +94,11 @@ describe('lab result page (Chromium)', function () {
     const nonce = makeNonce();
     let origin = '';
     ({ server, origin } = await serve(() =>
-      renderLabHtml({
+      renderWebviewHtml({
         cspSource: origin,
         nonce,
         scriptUri: `${origin}/webview/labResult.js`,
-        styleUri: `${origin}/webview/labResult.css`,
-        codiconsUri: `${origin}/codicons/codicon.css`,
+        styleUris: [`${origin}/codicons/codicon.css`, `${origin}/webview/labResult.css`],
         lang: 'en',
         title: 'Lab Results',
       }),

@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseLessons, type Lessons } from '../../src/shared/lessons';
 import { readLessonFiles } from '../../src/extension/walkthrough/lessonFiles';
 import { buildViews, sourceFiles } from '../../src/extension/walkthrough/views';
-import { makeNonce, renderWalkthroughHtml } from '../../src/extension/walkthrough/html';
+import { makeNonce, renderWebviewHtml } from '../../src/extension/webviewHtml';
 import type { HostMessage, LiveView, PageMessage, Snapshot } from '../../src/shared/walkthroughProtocol';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -65,7 +65,7 @@ async function serve(): Promise<{ server: Server; origin: string }> {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/') {
       const nonce = makeNonce();
-      const html = renderWalkthroughHtml({ cspSource: origin, nonce, scriptUri: `${origin}/webview/walkthrough.js`, styleUri: `${origin}/webview/walkthrough.css`, lang: 'en', title: 'Walkthrough' });
+      const html = renderWebviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/webview/walkthrough.js`, styleUris: [`${origin}/webview/walkthrough.css`], lang: 'en', title: 'Walkthrough' });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }

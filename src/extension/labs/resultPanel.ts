@@ -6,7 +6,7 @@ import { check } from '../../shared/protocol';
 import { LabPageMessage, type LabSnapshotMessage, type LabStrings } from '../../shared/labProtocol';
 import { errorMessage } from '../../shared/log';
 import type { LabId, LabResult, Language } from '../../labs';
-import { makeNonce, renderLabHtml } from './html';
+import { makeNonce, renderWebviewHtml } from '../webviewHtml';
 import { toResultView } from './resultView';
 
 export interface LabPanelActions {
@@ -43,12 +43,11 @@ export class LabResultPanel implements vscode.Disposable {
       localResourceRoots: [vscode.Uri.joinPath(dist, 'webview'), vscode.Uri.joinPath(dist, 'codicons')],
     });
     const webview = panel.webview;
-    webview.html = renderLabHtml({
+    webview.html = renderWebviewHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview', 'labResult.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview', 'labResult.css')).toString(),
-      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(), webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview', 'labResult.css')).toString()],
       lang: vscode.env.language,
       title: vscode.l10n.t('Lab Results'),
     });

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { TimelineStore } from '../../shared/timelineModel';
 import type { Services } from '../services';
-import { makeNonce, renderTimelineHtml } from './html';
+import { makeNonce, renderWebviewHtml } from '../webviewHtml';
 import { timelineStrings } from './strings';
 import { TimelineChannel } from './timelineChannel';
 
@@ -38,12 +38,11 @@ export class TimelinePanel implements vscode.Disposable {
     );
     this.panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.svg');
     const webview = this.panel.webview;
-    webview.html = renderTimelineHtml({
+    webview.html = renderWebviewHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'timeline.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'timeline.css')).toString(),
-      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(codiconsRoot, 'codicon.css')).toString(),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(codiconsRoot, 'codicon.css')).toString(), webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'timeline.css')).toString()],
       lang: vscode.env.language,
       title: strings().title,
     });

@@ -8,7 +8,7 @@ import { check, newJob, type JobCreated } from '../../shared/protocol';
 import { errorMessage } from '../../shared/log';
 import { MeasurementView, PageMessage, type HostMessage, type LiveView, type PatternView, type Snapshot, type StepView } from '../../shared/walkthroughProtocol';
 import type { Services } from '../services';
-import { makeNonce, renderWalkthroughHtml } from './html';
+import { makeNonce, renderWebviewHtml } from '../webviewHtml';
 import { CoreTracker, liveView } from './lensCounts';
 import { loadLessons, readSource } from './lessonFiles';
 import { evaluateRun, tasksOfRun, type TrackedRun } from './measure';
@@ -140,11 +140,11 @@ export class WalkthroughController implements vscode.Disposable {
     );
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     const webview = panel.webview;
-    webview.html = renderWalkthroughHtml({
+    webview.html = renderWebviewHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'walkthrough.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'walkthrough.css')).toString(),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'walkthrough.css')).toString()],
       lang: this.language(),
       title: vscode.l10n.t('Concurrency Lab Walkthrough'),
     });

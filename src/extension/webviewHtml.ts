@@ -1,14 +1,17 @@
-// The walkthrough page's HTML: a CSP that allows only our stylesheet and one nonce'd script. The
-// page builds its own DOM, so no lesson or job text passes through this template.
-// No `vscode` import: the Chromium test renders the same HTML.
+// The one HTML shell of every webview page (timeline, walkthrough, lab results): a CSP that allows
+// nothing but our own stylesheets, fonts and images and one nonce'd script. Pages build their own
+// DOM, so no job or lesson text ever passes through this template.
+// No `vscode` import: the Chromium tests and the benchmark render the same HTML.
 import { randomBytes } from 'node:crypto';
 
-export interface WalkthroughHtmlOptions {
+export interface WebviewHtmlOptions {
   /** `webview.cspSource`: the origin the webview serves local resources from. */
   readonly cspSource: string;
   readonly nonce: string;
   readonly scriptUri: string;
-  readonly styleUri: string;
+  /** Stylesheets in order (codicons first where the page uses them). */
+  readonly styleUris: readonly string[];
+  /** The UI language (`vscode.env.language`). */
   readonly lang: string;
   readonly title: string;
 }
@@ -23,19 +26,20 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-export function renderWalkthroughHtml(o: WalkthroughHtmlOptions): string {
+export function renderWebviewHtml(o: WebviewHtmlOptions): string {
   const a = escapeHtml;
+  const styles = o.styleUris.map((uri) => `<link rel="stylesheet" href="${a(uri)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="${a(o.lang)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${a(contentSecurityPolicy(o.cspSource, o.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${a(o.styleUri)}">
+${styles}
 <title>${a(o.title)}</title>
 </head>
 <body>
