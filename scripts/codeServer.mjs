@@ -313,13 +313,20 @@ export function prepareProfile(root, settings = {}, options = {}) {
   return profile;
 }
 
-/** Installs a .vsix into the profile's extensions folder with code-server's own CLI. */
+/**
+ * Installs one or more .vsix into the profile's extensions folder with code-server's own CLI (one
+ * process for all of them).
+ * @param {string} entry
+ * @param {ReturnType<typeof prepareProfile>} profile
+ * @param {string | string[]} vsix
+ */
 export async function installVsix(entry, profile, vsix) {
+  const files = Array.isArray(vsix) ? vsix : [vsix];
   const result = await run(process.execPath, [
     entry, '--config', profile.config, '--user-data-dir', profile.userDataDir,
-    '--extensions-dir', profile.extensionsDir, '--install-extension', vsix, '--force',
+    '--extensions-dir', profile.extensionsDir, ...files.flatMap((f) => ['--install-extension', f]), '--force',
   ]);
-  if (result.code !== 0) throw new Error(`code-server --install-extension ${vsix} failed:\n${result.output}`);
+  if (result.code !== 0) throw new Error(`code-server --install-extension ${files.join(' ')} failed:\n${result.output}`);
   return result.output;
 }
 
@@ -339,7 +346,7 @@ function run(command, args, options = {}) {
  * @param {{
  *   entry: string, profile: ReturnType<typeof prepareProfile>, workspace?: string,
  *   host?: string, port?: number, env?: Record<string, string>, onOutput?: (line: string) => void,
- *   startTimeoutMs?: number,
+ *   startTimeoutMs?: number, locale?: string,
  * }} options
  */
 export async function startCodeServer(options) {
@@ -352,6 +359,9 @@ export async function startCodeServer(options) {
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened',
   ];
+  // The display language; the window falls back to English unless a language pack for it is
+  // registered in <user-data-dir>/languagepacks.json (see test/e2e/languagePack.ts).
+  if (options.locale) args.push('--locale', options.locale);
   if (options.workspace) args.push(options.workspace);
   // detached: its own process group, so stop() reaches the extension host and everything the
   // extension forks (worker, embedded redis-server), even if code-server itself is gone.

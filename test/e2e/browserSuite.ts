@@ -1,14 +1,17 @@
 // Runs the browser scenarios (test/e2e/scenarios/*.ts) against code-server with the PACKAGED
-// extension installed: one code-server, and per scenario a fresh browser context, a fresh
-// workspace folder and so a fresh extension host, whose log must stay free of uncaught errors
-// and whose processes must all be gone once the window is closed.
+// extension installed: one code-server per display language the scenarios ask for (English, and
+// e.g. `locale: 'ja'` on a second one started with `--locale ja` and a stub language pack), and
+// per scenario a fresh browser context, a fresh workspace folder and so a fresh extension host,
+// whose log must stay free of uncaught errors and whose processes must all be gone once the
+// window is closed.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { CodeServerModule } from './codeServer';
+import type { CodeServer, CodeServerModule, Profile } from './codeServer';
 import { VIEWPORT } from './chromium';
 import { STEP_TIMEOUT_MS, Workbench } from './helpers';
 import { HostLogReader, summarizeErrors, unexpectedErrors } from './hostLog';
+import { registerLanguagePacks, writeLanguagePackVsix, type Locale } from './languagePack';
 import { alive, privateTmpEnv, waitForExit, type Cleanup } from './processes';
 import { addFailure, describe, emptyResult, type SuiteResult } from './results';
 import { loadScenarios, type LoadedScenario, type ScenarioContext } from './scenario';
@@ -41,6 +44,26 @@ const SUITE_SETTINGS: Record<string, unknown> = {
 const SIDEBAR_WIDTH = 560;
 const DEFAULT_TIMEOUT_MS = 90_000;
 
+/**
+ * Extension-host log errors of every non-English window: the web workbench fetches the
+ * translations of VS Code's BUILT-IN extensions from the gallery (offline: none), and the host logs
+ * one error per built-in extension it activates. Only `vscode.*` ids: the same error for our
+ * extension (whose l10n bundle ships inside it) still fails the scenario.
+ */
+const LOCALE_HOST_ERRORS: readonly RegExp[] = [/\[error\] No bundle location found for extension vscode\.[\w-]+\s*$/];
+
+/** A code-server of the suite: the English one, or one per display language scenarios ask for. */
+interface SuiteServer {
+  readonly locale?: Locale;
+  readonly profile: Profile;
+  readonly server: CodeServer;
+  readonly hostLog: HostLogReader;
+  /** Its extension host processes right now. */
+  extensionHosts(): number[];
+  /** Stops it and everything below it; resolves with the pids that survived. */
+  stop(): Promise<number[] | undefined>;
+}
+
 export async function runBrowserSuite(o: BrowserOptions): Promise<SuiteResult> {
   const result = emptyResult();
   let scenarios: LoadedScenario[];
@@ -56,24 +79,24 @@ export async function runBrowserSuite(o: BrowserOptions): Promise<SuiteResult> {
     return result;
   }
 
-  const profile = o.cs.prepareProfile(o.root, SUITE_SETTINGS);
-  try {
-    const t = Date.now();
-    await o.cs.installVsix(o.entry, profile, o.vsix);
-    o.log(`installed ${o.vsix} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  } catch (error) {
-    addFailure(result, 'browser: install the packaged extension', error);
-    return result;
-  }
-  const server = await o.cs.startCodeServer({ entry: o.entry, profile, env: privateTmpEnv(o.root) });
-  const stopServer = o.cleanup.add('code-server (browser)', () => server.stop());
-  const hostLog = new HostLogReader(profile.userDataDir);
-  const extensionHosts = () => server.processes().filter((pid) => commandOf(pid).includes('--type=extensionHost'));
-
+  // The code-servers the selected scenarios need, started side by side.
+  const servers = new Map<Locale | undefined, SuiteServer>();
+  const serverName = (locale?: Locale) => `code-server${locale ? ` --locale ${locale}` : ''}`;
   // A closed window's extension host takes a few seconds to deactivate and exit; the next scenario
   // starts meanwhile, and the closed one is judged once its processes are gone.
   const outcomes: Promise<void>[] = [];
   try {
+    const locales = [...new Set(scenarios.map((s) => s.locale))];
+    const starts = await Promise.allSettled(
+      locales.map(async (locale) => {
+        servers.set(locale, await startServer(locale));
+      }),
+    );
+    for (const [i, start] of starts.entries()) {
+      if (start.status === 'rejected') addFailure(result, `browser: ${serverName(locales[i])}`, start.reason);
+    }
+    if (result.failed) return result;
+
     for (const [index, scenario] of scenarios.entries()) {
       if (o.aborted?.()) break;
       const started = Date.now();
@@ -95,12 +118,44 @@ export async function runBrowserSuite(o: BrowserOptions): Promise<SuiteResult> {
     await Promise.all(outcomes);
   } finally {
     await Promise.allSettled(outcomes);
-    const survivors = await stopServer();
-    if (survivors?.length) addFailure(result, 'browser: code-server stopped', new Error(`processes survived: ${survivors.join(', ')}`));
+    for (const [locale, s] of servers) {
+      const survivors = await s.stop();
+      if (survivors?.length) addFailure(result, `browser: ${serverName(locale)} stopped`, new Error(`processes survived: ${survivors.join(', ')}`));
+    }
   }
   return result;
 
+  /**
+   * Installs the packaged extension into a fresh profile and starts code-server on it. For a
+   * display language, the profile gets its own folder, a stub language pack for it (installed
+   * with the extension, registered in languagepacks.json) and code-server runs with `--locale`.
+   */
+  async function startServer(locale?: Locale): Promise<SuiteServer> {
+    const t = Date.now();
+    const root = locale ? join(o.root, locale) : o.root;
+    const profile = o.cs.prepareProfile(root, SUITE_SETTINGS);
+    const vsix = locale ? [o.vsix, writeLanguagePackVsix(join(root, 'language-pack'), locale)] : [o.vsix];
+    await o.cs.installVsix(o.entry, profile, vsix);
+    if (locale) {
+      const languages = registerLanguagePacks(profile);
+      if (!languages.includes(locale)) throw new Error(`no language pack for "${locale}" in ${profile.extensionsDir} (found: ${languages.join(', ') || 'none'})`);
+    }
+    // Sockets of every server in one short private temporary folder (see privateTmpEnv).
+    const server = await o.cs.startCodeServer({ entry: o.entry, profile, env: privateTmpEnv(o.root), locale });
+    const stop = o.cleanup.add(`${serverName(locale)} (browser)`, () => server.stop());
+    o.log(`${serverName(locale)}: installed ${vsix.map((f) => basename(f)).join(' + ')} and started in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    return {
+      locale,
+      profile,
+      server,
+      hostLog: new HostLogReader(profile.userDataDir),
+      extensionHosts: () => server.processes().filter((pid) => commandOf(pid).includes('--type=extensionHost')),
+      stop,
+    };
+  }
+
   async function runScenario(index: number, scenario: LoadedScenario): Promise<{ failure: unknown; afterClose: Promise<string[]> }> {
+    const { server, profile, hostLog, extensionHosts } = servers.get(scenario.locale)!;
     const workspace = join(o.root, `ws-${index + 1}`);
     mkdirSync(workspace, { recursive: true });
     writeSettings(profile.settingsFile, { ...o.cs.BASE_SETTINGS, ...SUITE_SETTINGS, ...scenario.settings });
@@ -152,6 +207,12 @@ export async function runBrowserSuite(o: BrowserOptions): Promise<SuiteResult> {
           const loading = Date.now();
           await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
           await t.wb.ready();
+          if (scenario.locale) {
+            // Set by the nls.messages.js the server built from the language pack; without it the
+            // window (and the extension host) silently run in English.
+            const language = await page.evaluate(() => (globalThis as unknown as { _VSCODE_NLS_LANGUAGE?: string })._VSCODE_NLS_LANGUAGE);
+            if (language !== scenario.locale) throw new Error(`the workbench runs in "${language ?? 'en'}", not "${scenario.locale}": code-server did not load the language pack`);
+          }
           if (scenario.openView !== false) {
             await t.wb.openViewContainer();
             await t.wb.resizeSidebar(SIDEBAR_WIDTH);
@@ -188,7 +249,7 @@ export async function runBrowserSuite(o: BrowserOptions): Promise<SuiteResult> {
       }
       if (!hosts.size && !failure) problems.push('no extension host was seen for this window');
       const entries = [...hosts].flatMap((pid) => hostLog.entriesOf(pid));
-      const errors = unexpectedErrors(entries, scenario.expectedHostErrors);
+      const errors = unexpectedErrors(entries, [...(scenario.expectedHostErrors ?? []), ...(scenario.locale ? LOCALE_HOST_ERRORS : [])]);
       if (errors.length) problems.push(`uncaught errors in the extension host log:\n${summarizeErrors(errors)}`);
       return problems;
     })();

@@ -35,6 +35,8 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
   readonly onOutput?: (line: string) => void;
   readonly startTimeoutMs?: number;
+  /** `--locale`: the display language (needs a language pack for it, see test/e2e/languagePack.ts). */
+  readonly locale?: string;
 }
 
 export interface CodeServerModule {
@@ -45,7 +47,7 @@ export interface CodeServerModule {
   missingSystemPackages(what?: { forInstall?: boolean; forBrowser?: boolean }): { name: string; apt: string; why: string }[];
   ensureCodeServer(options?: { log?: (line: string) => void }): Promise<{ dir: string; entry: string; installed: boolean; seconds: number }>;
   prepareProfile(root: string, settings?: Record<string, unknown>, options?: { keepSettings?: boolean }): Profile;
-  installVsix(entry: string, profile: Profile, vsix: string): Promise<string>;
+  installVsix(entry: string, profile: Profile, vsix: string | readonly string[]): Promise<string>;
   startCodeServer(options: StartOptions): Promise<CodeServer>;
   descendants(pid: number): number[];
   freePort(): Promise<number>;

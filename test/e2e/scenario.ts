@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Workbench } from './helpers';
+import type { Locale } from './languagePack';
 
 export interface ScenarioContext {
   readonly page: Page;
@@ -34,6 +35,13 @@ export interface Scenario {
   readonly expectedHostErrors?: readonly RegExp[];
   /** Open the Concurrency Lab view before run() (default true). */
   readonly openView?: boolean;
+  /**
+   * The workbench's display language (default English). The scenario then runs on a code-server
+   * of its own started with `--locale <locale>` and a stub language pack for it, so that VS Code,
+   * and with it `vscode.env.language`, package.nls.<locale>.json and the l10n bundle, really run
+   * in that language. The runner checks the window loaded it before run().
+   */
+  readonly locale?: Locale;
   run(t: ScenarioContext): Promise<void>;
 }
 

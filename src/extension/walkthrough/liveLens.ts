@@ -39,6 +39,15 @@ export class LiveLens implements vscode.CodeLensProvider, vscode.Disposable {
       model.onDidChange(() => this.schedule()),
       vscode.workspace.onDidCloseTextDocument((d) => this.lines.delete(d.uri.toString())),
       vscode.languages.registerCodeLensProvider(LENS_SELECTOR, this),
+      // VS Code asks an editor that has no focus for its lenses only when the provider signals a
+      // change (a pending request is cancelled when the editor loses focus, e.g. to the
+      // walkthrough panel): signal one whenever the worker source comes into view or scrolls.
+      vscode.window.onDidChangeVisibleTextEditors((editors) => {
+        if (editors.some((e) => isWorkerSource(e.document))) this._onDidChangeCodeLenses.fire();
+      }),
+      vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+        if (isWorkerSource(e.textEditor.document)) this._onDidChangeCodeLenses.fire();
+      }),
     );
   }
 

@@ -52,6 +52,25 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // The same view in a Japanese workbench (code-server --locale ja): titles from
+    // package.nls.ja.json, rows and status bar from l10n/bundle.l10n.ja.json.
+    name: 'tasks-ja',
+    locale: 'ja',
+    async run({ wb, shot }) {
+      await wb.page.locator('[id="workbench.parts.sidebar"] .title-label', { hasText: 'Concurrency Lab: タスク' }).waitFor();
+      const worker = wb.treeRow(/^ワーカー \d+ @ /).filter({ has: wb.page.locator('.label-description', { hasText: /^オンライン/ }) });
+      await worker.first().waitFor({ timeout: 30_000 });
+      await wb.statusBarItem().filter({ hasText: /ワーカー: 実行中 · 0 タスク/ }).waitFor();
+
+      await wb.runCommand('Concurrency Lab: ジョブを発行');
+      await wb.treeRowWithDescription(/で完了$/).first().waitFor();
+      await wb.until('the worker row counts the completed task in Japanese', async () =>
+        /完了 1/.test(await worker.first().locator('.label-description').innerText()),
+      );
+      await shot('task-completed-ja');
+    },
+  },
+  {
     name: 'tasks-no-redis-welcome',
     // No Redis URL and no redis-server to start: the view must explain what to do.
     settings: { 'concurrencyLab.redisUrl': '', 'concurrencyLab.redisServerPath': '/nonexistent/redis-server' },
