@@ -2,26 +2,13 @@
 // webview would: the host's real HTML and CSP, the resources served from a local origin that plays
 // `webview.cspSource`, a stand-in for `acquireVsCodeApi` that records what the page posts, and the
 // theme variables VS Code would put on the page. Shared by the page tests and `npm run bench`.
-import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchHeadlessChromium, serveWebviewPage } from '../node/webviewPage';
 import { makeNonce, renderWebviewHtml } from '../extension/webviewHtml';
 import { timelineStrings } from '../extension/timeline/strings';
 import type { HostMessage, TimelineStrings, TimelineTask, TimelineWorker, HeartbeatPoint } from '../shared/timelineProtocol';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 /** The repository root: the folder above this file's bundle or compiled copy that holds package.json. */
 export function findRepoRoot(from = __dirname): string {
@@ -140,51 +127,6 @@ export const THEMES: Record<ThemeName, { bodyClass: string; vars: Record<string,
   },
 };
 
-const MIME: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.ttf': 'font/ttf',
-  '.map': 'application/json',
-  '.html': 'text/html; charset=utf-8',
-};
-
-/** Serves the page's HTML at `/` and files below two roots, nothing else. */
-function serve(root: string, html: () => string): Promise<{ server: Server; origin: string }> {
-  const mounts: Record<string, string> = {
-    '/webview/': join(root, 'dist', 'webview'),
-    // Where the build copies them (and the .vsix ships them); the package itself as a fallback.
-    '/codicons/': existsSync(join(root, 'dist', 'codicons', 'codicon.css')) ? join(root, 'dist', 'codicons') : join(root, 'node_modules', '@vscode', 'codicons', 'dist'),
-  };
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
-    if (path === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': MIME['.html']! });
-      res.end(html());
-      return;
-    }
-    for (const [prefix, dir] of Object.entries(mounts)) {
-      if (!path.startsWith(prefix)) continue;
-      const file = normalize(join(dir, path.slice(prefix.length)));
-      if (!file.startsWith(dir + sep) || !existsSync(file)) break;
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-      res.end(readFileSync(file));
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  return new Promise((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolvePromise({ server, origin: `http://127.0.0.1:${port}` });
-    });
-  });
-}
-
 export interface TimelinePageOptions {
   readonly theme?: ThemeName;
   readonly width?: number;
@@ -214,10 +156,6 @@ export interface TimelinePage {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-}
-
 export async function openTimelinePage(options: TimelinePageOptions = {}): Promise<TimelinePage> {
   const root = resolve(options.root ?? findRepoRoot());
   if (!existsSync(join(root, 'dist', 'webview', 'timeline.js'))) {
@@ -225,7 +163,7 @@ export async function openTimelinePage(options: TimelinePageOptions = {}): Promi
   }
   let origin = '';
   const nonce = makeNonce();
-  const { server, origin: o } = await serve(root, () =>
+  const { server, origin: o } = await serveWebviewPage(root, () =>
     renderWebviewHtml({
       cspSource: origin,
       nonce,
@@ -237,7 +175,7 @@ export async function openTimelinePage(options: TimelinePageOptions = {}): Promi
   );
   origin = o;
   const ownBrowser = !options.browser;
-  const browser = options.browser ?? (await launchChromium());
+  const browser = options.browser ?? (await launchHeadlessChromium());
   const context = await browser.newContext({ viewport: { width: options.width ?? 1000, height: options.height ?? 640 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const lines: string[] = [];

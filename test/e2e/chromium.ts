@@ -1,16 +1,6 @@
 // Debian's Chromium driven by playwright-core (no browser download, no Xvfb).
 import { chromium, type Browser } from 'playwright-core';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+import { CHROMIUM_ARGS } from '../../src/node/webviewPage';
 
 export function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({

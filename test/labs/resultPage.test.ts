@@ -1,39 +1,17 @@
 // The built lab result page (dist/webview/labResult.js + .css) in real Chromium, under the host's
 // own HTML and CSP, with a stand-in for acquireVsCodeApi. Needs `npm run build` first.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, join, normalize } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchHeadlessChromium, serveWebviewPage } from '../../src/node/webviewPage';
 import { makeNonce, renderWebviewHtml } from '../../src/extension/webviewHtml';
 import type { LabResultView, LabSnapshotMessage } from '../../src/shared/labProtocol';
 
 const root = join(__dirname, '..', '..', '..');
 const shots = join(root, 'test-results', 'screenshots', 'labs');
 const XSS = '<img src=x onerror="window.__xss=1">';
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' };
-
-function serve(html: () => string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!));
-    if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(html());
-      return;
-    }
-    const file = join(root, 'dist', path);
-    if (!file.startsWith(join(root, 'dist')) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({ server, origin: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
-    }),
-  );
-}
 
 function result(overrides: Partial<LabResultView> = {}): LabResultView {
   return {
@@ -93,7 +71,7 @@ describe('lab result page (Chromium)', function () {
     if (!existsSync(join(root, 'dist', 'webview', 'labResult.js'))) throw new Error('dist/webview/labResult.js is missing: run `npm run build` first');
     const nonce = makeNonce();
     let origin = '';
-    ({ server, origin } = await serve(() =>
+    ({ server, origin } = await serveWebviewPage(root, () =>
       renderWebviewHtml({
         cspSource: origin,
         nonce,
@@ -103,7 +81,7 @@ describe('lab result page (Chromium)', function () {
         title: 'Lab Results',
       }),
     ));
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchHeadlessChromium();
     const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, deviceScaleFactor: 1 });
     page = await context.newPage();
     problems = [];

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import {
   findRepoRoot,
-  launchChromium,
   makeBurst,
   makeHeartbeats,
   makeWorker,
@@ -15,6 +14,7 @@ import {
   type ThemeName,
   type TimelinePage,
 } from '../../src/bench/timelinePage';
+import { launchHeadlessChromium } from '../../src/node/webviewPage';
 import { AXIS_PX } from '../../src/webview/timeline/renderer';
 import { TimeScale, assignLanes, fitRows, DEFAULT_SPAN_MS } from '../../src/shared/timelineModel';
 import type { TimelineTask, TimelineWorker, UpdateMessage } from '../../src/shared/timelineProtocol';
@@ -107,7 +107,7 @@ describe('timeline page in Chromium', function () {
   };
 
   before(async () => {
-    browser = await launchChromium();
+    browser = await launchHeadlessChromium();
   });
   afterEach(async () => {
     for (const t of open) {

@@ -2,11 +2,11 @@
 // host's own HTML and CSP, with a stand-in for acquireVsCodeApi that records what the page posts.
 // The snapshot is built from the real lesson files and the real sources. Needs `npm run build`.
 import * as assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join, normalize, sep } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchHeadlessChromium, serveWebviewPage } from '../../src/node/webviewPage';
 import { parseLessons, type Lessons } from '../../src/shared/lessons';
 import { readLessonFiles } from '../../src/extension/walkthrough/lessonFiles';
 import { buildViews, sourceFiles } from '../../src/extension/walkthrough/views';
@@ -15,7 +15,6 @@ import type { HostMessage, LiveView, PageMessage, Snapshot } from '../../src/sha
 
 const ROOT = join(__dirname, '..', '..', '..');
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 const XSS = '<img src=x onerror="window.__xss=1">';
 
 /** A subset of the variables of VS Code's Dark Modern theme. */
@@ -57,33 +56,15 @@ function snapshotOf(lessons: Lessons, language: 'en' | 'ja', stepId = lessons.st
   return { type: 'snapshot', language, stepId, steps, patterns, ui: lessons.ui, predictions: {}, measurements: {}, live: LIVE };
 }
 
-/** Serves dist/webview under a local origin that plays `webview.cspSource`, and the page's HTML at `/`. */
-async function serve(): Promise<{ server: Server; origin: string }> {
+/** The page at `/` under the host's own HTML and CSP, with the built bundles beside it. */
+function serve(): Promise<{ server: Server; origin: string }> {
   let origin = '';
-  const webviewDir = join(ROOT, 'dist', 'webview');
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/') {
-      const nonce = makeNonce();
-      const html = renderWebviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/webview/walkthrough.js`, styleUris: [`${origin}/webview/walkthrough.css`], lang: 'en', title: 'Walkthrough' });
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-      return;
-    }
-    if (url.pathname === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    const file = normalize(join(webviewDir, url.pathname.replace(/^\/webview\//, '')));
-    if (!file.startsWith(webviewDir + sep) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
+  return serveWebviewPage(ROOT, () =>
+    renderWebviewHtml({ cspSource: origin, nonce: makeNonce(), scriptUri: `${origin}/webview/walkthrough.js`, styleUris: [`${origin}/webview/walkthrough.css`], lang: 'en', title: 'Walkthrough' }),
+  ).then((served) => {
+    origin = served.origin;
+    return served;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { server, origin };
 }
 
 interface WalkthroughPage {
@@ -159,7 +140,7 @@ describe('walkthrough page in Chromium', function () {
     if (!parsed.ok) throw new Error(parsed.reason);
     lessons = parsed.value;
     ({ server, origin } = await serve());
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await launchHeadlessChromium();
   });
   afterEach(async () => {
     for (const t of open) {
